@@ -1,0 +1,1 @@
+"""plainrecord's service: record store, portal, chat relay, escalation queue."""

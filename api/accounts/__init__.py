@@ -1,0 +1,1 @@
+"""Who is asking: users, roles, passwords, proxy access and conversation grants."""

@@ -1,0 +1,5 @@
+"""Routes: escalation routes (placeholder router, filled in by its area)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

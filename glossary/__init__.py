@@ -1,0 +1,1 @@
+"""Plain-English explanations of what a GP record says."""
