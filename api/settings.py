@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    rasa_port: int = 5005
+    action_port: int = 5055
     public_url: str | None = None
     secret_key: str = DEMO_SECRET
     service_token: str = DEMO_SECRET
