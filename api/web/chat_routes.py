@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import BaseModel, Field
@@ -52,8 +52,9 @@ class ChatOut(BaseModel):
 
 @router.post("/api/chat", response_model=ChatOut,
              responses={503: {"model": ChatOut, "description": "Assistant unavailable; kept"}})
-def chat(body: ChatIn, response: Response, principal: Principal = Depends(get_principal),
-         services: Services = Depends(get_services)) -> ChatOut:
+def chat(body: ChatIn, response: Response,
+         principal: Annotated[Principal, Depends(get_principal)],
+         services: Annotated[Services, Depends(get_services)]) -> ChatOut:
     """Screen the message for red flags, then relay it to the assistant."""
     speaker = speaker_for(services, principal, body.patient_id)
     try:
