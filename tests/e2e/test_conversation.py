@@ -90,14 +90,3 @@ def test_red_flag_is_signposted_first_and_escalated(stack: Stack) -> None:
     assert body["red_flag"] is True
     assert "999" in body["replies"][0]["text"]
     assert body["escalation_reference"]
-
-
-def test_rasa_down_is_said_kindly_and_the_message_is_kept(stack: Stack) -> None:
-    client = login(stack, DEMO_USERS[1].username)
-    rasa = stack.procs["rasa"]
-    rasa.terminate()
-    rasa.wait(timeout=30)
-    status, body = say(client, "what medicines am I on?")
-    assert status == 503
-    assert body["delivered"] is False
-    assert "not been lost" in texts(body)
