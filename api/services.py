@@ -95,11 +95,12 @@ class Services:
         )
 
         request = EscalationRequest(
-            patient_id=speaker.patient_id, reason="red_flag", urgency="urgent",
+            patient_id=speaker.patient_id, asked_by=speaker.user_id or None,
+            reason="red_flag", urgency="urgent",
             patient_words=text[:4000], idempotency_key=key[:200],
             transcript=[{"sender": "patient", "text": text[:4000]}],
             entries=[{"section": "red_flag", "id": category}], channel=channel,
-            contact_preference="phone",
+            contact_preference="phone",  # a red flag: the practice should ring, not write
         )
         with self.db.sessions() as session:
             esc = create_escalation(session, request, policy=self.response_policy,
