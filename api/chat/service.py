@@ -26,6 +26,13 @@ RASA_DOWN = (
 )
 
 
+NO_ANSWER = (
+    "Sorry, I could not answer that just now. Your message has not been lost: it is still in "
+    "the box below, so you can try again in a few minutes. If it cannot wait, please call the "
+    "practice."
+)
+
+
 class Verdict(Protocol):
     """What the red-flag screen says of a message (see ``api.safety``)."""
 
@@ -157,6 +164,10 @@ class ChatService:
             return ChatOutcome(replies=[BotReply(text=RASA_DOWN)], delivered=False,
                                conversation_id=conversation)
         relayed = time.perf_counter()
+        if not replies:  # Rasa answered nothing: typically the action server is down
+            log.warning("turn conv=%s outcome=no_reply", conversation)
+            return ChatOutcome(replies=[BotReply(text=NO_ANSWER)], delivered=False,
+                               conversation_id=conversation)
         self._record_turn(speaker, conversation, "answered", False)
         log.info("turn conv=%s outcome=relayed screen_ms=%.2f rasa_ms=%.1f", conversation,
                  (screened - started) * 1000, (relayed - screened) * 1000)

@@ -14,7 +14,7 @@ import pytest
 
 from api.accounts.grants import verify_grant
 from api.chat.rasa_client import RasaClient
-from api.chat.service import RASA_DOWN, ChatService, Escalated, MessageRejected, Speaker
+from api.chat.service import NO_ANSWER, RASA_DOWN, ChatService, Escalated, MessageRejected, Speaker
 
 SECRET = "x" * 40
 
@@ -108,6 +108,14 @@ def test_rasa_error_status_counts_as_down() -> None:
     rec = Recorder()
     service = make(rec, httpx.MockTransport(lambda r: httpx.Response(500, text="boom")))
     assert service.handle(SPEAKER, "hello", "portal", "m1").delivered is False
+
+
+def test_no_reply_from_rasa_is_not_shown_as_an_answer() -> None:
+    rec = Recorder()
+    service = make(rec, httpx.MockTransport(lambda r: httpx.Response(200, json=[])))
+    out = service.handle(SPEAKER, "what medicines am I on", "portal", "m1")
+    assert out.delivered is False
+    assert [r.text for r in out.replies] == [NO_ANSWER]
 
 
 @pytest.mark.parametrize("text", ["", "   "])
