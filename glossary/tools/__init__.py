@@ -1,0 +1,1 @@
+"""Maintenance scripts for the glossary's bundled data."""
