@@ -46,15 +46,14 @@ def _run(args: argparse.Namespace) -> int:
     print(_demo_logins())
     print("Logs are in var/log/. Press Ctrl-C to stop everything.")
     stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
-        while not stopped.wait(1.0):
-            dead = [name for name, proc in stack.procs.items() if proc.poll() is not None]
-            if dead:
-                print(f"{', '.join(dead)} stopped unexpectedly; see var/log/", file=sys.stderr)
-                break
-    except KeyboardInterrupt:
-        pass
+    # Handle Ctrl-C, kill and a closed terminal alike (a shell may start us with SIGINT ignored).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stopped.set())
+    while not stopped.wait(1.0):
+        dead = [name for name, proc in stack.procs.items() if proc.poll() is not None]
+        if dead:
+            print(f"{', '.join(dead)} stopped unexpectedly; see var/log/", file=sys.stderr)
+            break
     print("\nStopping...")
     stack.stop()
     print("Stopped.")
