@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base
-from api.records.models import UtcDateTime, new_id, utcnow
+from api.db import Base, UtcDateTime, utcnow
+from api.records.models import new_id
 
 ROLES = ("patient", "proxy", "receptionist", "clinician")
 STAFF_ROLES = frozenset({"receptionist", "clinician"})

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base
-from api.records.models import UtcDateTime, utcnow
+from api.db import Base, UtcDateTime, utcnow
 
 CHANNELS = ("portal", "sms", "api", "bot")
 OUTCOMES = ("allowed", "denied")

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base
-from api.records.models import UtcDateTime
+from api.db import Base, UtcDateTime
 
 
 class SmsSession(Base):

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.db import utcnow
 from api.escalation.models import (
     REASONS,
     URGENCIES,
     ChatTurn,
     Escalation,
     ExplanationFeedback,
-    utcnow,
 )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from api.db import utcnow
 from api.escalation.models import (
     CHANNELS,
     CONTACT_PREFERENCES,
@@ -32,7 +33,6 @@ from api.escalation.models import (
     ExplanationFeedback,
     Reply,
     SmsOutbox,
-    utcnow,
 )
 
 log = logging.getLogger("plainrecord.escalation")
