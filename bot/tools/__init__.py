@@ -1,0 +1,1 @@
+"""Tools that generate bot data from other parts of plainrecord (run by hand, output committed)."""
