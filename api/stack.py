@@ -95,7 +95,7 @@ class Stack:
         cfg = self.cfg
         if not cfg.model.exists():
             raise StackError(f"no trained model at {cfg.model}: run scripts/train.sh")
-        self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions",
+        self._spawn("actions", [sys.executable, "-m", "bot.server", "--actions", "bot.actions",
                                 "--port", str(cfg.action_port), "--quiet"])
         self._spawn("rasa", [str(RASA_BIN), "run", "--model", str(cfg.model),
                              "--endpoints", str(_endpoints_file(cfg)),

@@ -5,6 +5,8 @@ export UV_CACHE_DIR="$ROOT/.cache/uv" PIP_CACHE_DIR="$ROOT/.cache/pip" MPLCONFIG
 export UV_PYTHON_DOWNLOADS=never RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 export npm_config_cache="$ROOT/.cache/npm" XDG_CACHE_HOME="$ROOT/.cache"
 export PYTHONDONTWRITEBYTECODE=1
+# bot/endpoints*.yml read the action server's URL from here (api/stack.py sets its own).
+export PLAINRECORD_ACTION_URL="${PLAINRECORD_ACTION_URL:-http://127.0.0.1:5055/webhook}"
 UV="$ROOT/.tools/venv/bin/uv"
 APP_PY="$ROOT/.venv/bin/python"
 RASA="$ROOT/.venv-rasa/bin/rasa"

@@ -156,6 +156,7 @@ class ChatService:
                               channel=channel, conversation_id=conversation, proxy=speaker.proxy),
         )
         metadata = {"grant": grant, "channel": channel, "proxy": speaker.proxy,
+                    "message_id": message_id,
                     "patient_name": speaker.patient_first_name if speaker.proxy else None}
         try:
             replies = self._rasa.send(conversation, text, metadata)

@@ -69,6 +69,7 @@ def test_message_is_relayed_with_a_grant_for_the_speakers_patient() -> None:
     grant = verify_grant(SECRET, sent["metadata"]["grant"], 60)
     assert grant.patient_id == "p1" and grant.user_id == "u1" and grant.channel == "portal"
     assert sent["sender"] == out.conversation_id and "p1" not in sent["sender"]
+    assert sent["metadata"]["message_id"] == "m1"  # so a retried question escalates once
     assert rec.turns == [("answered", False)]
 
 
