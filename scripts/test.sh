@@ -19,7 +19,7 @@ rm -rf var/rasa-results
 "$RASA" test core --model bot/models/plainrecord.tar.gz --stories bot/tests/stories \
   --fail-on-prediction-errors --out var/rasa-results/core --no-plot
 step "rasa test nlu (held-out set, report only)"
-"$RASA" test nlu --model bot/models/plainrecord.tar.gz --nlu bot/tests/nlu_test.yml \
+"$RASA" test nlu --model bot/models/plainrecord.tar.gz --nlu bot/tests/nlu_test.yml --domain bot/domain.yml \
   --config config.yml --out var/rasa-results/nlu --no-plot >/dev/null
 .venv/bin/python scripts/nlu_report.py var/rasa-results/nlu
 step "pytest"
