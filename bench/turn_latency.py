@@ -2,7 +2,9 @@
 
 Whole path: portal API (login session) -> red-flag screen -> Rasa -> action server -> record API
 -> reply, asking "what medicines am I on?". Bare: Rasa's REST webhook with "hello" (a rule that
-answers with a response, no custom action). p50 / p95 at 1 and 20 concurrent conversations.
+answers with a response, no custom action). p50 / p95 at 1 and 20 concurrent conversations: the
+bench adds 20 logins for the same demo patient, so each client is its own conversation (Rasa
+serialises the turns of one conversation).
 
     .venv/bin/python bench/turn_latency.py [--turns 200]
 """
@@ -22,8 +24,12 @@ from pathlib import Path
 
 import httpx
 
-from api.records.demo import DEMO_USERS
+from api.accounts.models import User
+from api.accounts.service import create_user
+from api.db import Database
 from api.stack import ROOT, Stack, StackConfig
+
+BENCH_PASSWORD = "bench-password"
 
 
 def free_port() -> int:
@@ -59,15 +65,21 @@ def main() -> int:
     env = {"PLAINRECORD_DATA_DIR": str(data)}
     subprocess.run([sys.executable, "-m", "api.cli", "demo"], check=True, cwd=ROOT,
                    env={**os.environ, **env}, capture_output=True)
+    db = Database.from_url(f"sqlite:///{data / 'plainrecord.sqlite3'}")
+    with db.session() as session:
+        david = session.query(User).filter_by(username="david").one()
+        users = [create_user(session, username=f"bench{i:02d}", password=BENCH_PASSWORD,
+                             role="patient", display_name="Bench", patient_id=david.patient_id)
+                 .username for i in range(20)]
+    db.engine.dispose()
     cfg = StackConfig(api_port=free_port(), rasa_port=free_port(), action_port=free_port(),
                       env=env, log_dir=data / "log")
-    user = DEMO_USERS[1]
     with Stack(cfg) as stack:
         api_url, rasa_url = cfg.url(cfg.api_port), cfg.url(cfg.rasa_port)
         portal = []
-        for _ in range(20):
+        for username in users:
             c = httpx.Client(base_url=api_url, timeout=60)
-            c.post("/api/login", json={"username": user.username, "password": user.password})
+            c.post("/api/login", json={"username": username, "password": BENCH_PASSWORD})
             portal.append(c)
         bare = [httpx.Client(base_url=rasa_url, timeout=60) for _ in range(20)]
 
