@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.principal import Principal
+from api.audit.log import record_access
 from api.escalation import metrics
 from api.escalation import service as esc_service
 from api.escalation.models import REASONS, STATUSES, URGENCIES, Escalation
@@ -240,6 +241,10 @@ def item(request: Request, escalation_id: str, staff: StaffPage, services: Servi
         esc = esc_service.mark_seen(session, escalation_id, staff.user_id)
     except esc_service.EscalationNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
+    # Opening an item shows record entries and contact details: audited like any record read.
+    record_access(session, user_id=staff.user_id, role=staff.role, patient_id=esc.patient_id,
+                  section="escalation", channel="portal", outcome="allowed")
+    session.commit()
     return _item_page(request, esc, staff, services, session, done=DONE_WORDS.get(done or ""))
 
 

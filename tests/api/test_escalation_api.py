@@ -220,3 +220,16 @@ def test_a_proxy_signed_in_to_the_portal_sees_the_replies_to_what_they_sent(
     inbox = proxy_client.get("/api/inbox").json()
     assert [e["id"] for e in inbox["escalations"]] == [sent["id"]] and inbox["unread"] == 1
     assert "inhaler review is booked" in proxy_client.get("/inbox").text
+
+
+def test_opening_an_escalation_is_audited_as_a_record_read(
+        service_client, receptionist_client, patient_ids) -> None:
+    created = service_client("david").post("/api/escalations", json={
+        "reason": "clinical_question", "urgency": "routine", "patient_words": "Is my dose right?",
+        "transcript": [], "entries": [], "channel": "portal", "contact_preference": "portal",
+        "idempotency_key": "audit-1"})
+    assert created.status_code in (200, 201), created.text
+    page = receptionist_client.get(f"/dashboard/escalations/{created.json()['id']}")
+    assert page.status_code == 200
+    audit = receptionist_client.get(f"/api/patients/{patient_ids['david']}/audit").json()
+    assert any(e["section"] == "escalation" and e["role"] == "receptionist" for e in audit), audit
