@@ -102,6 +102,26 @@ DIRECTION_WORDS = {
 }
 
 
+def range_words(result: dict[str, Any]) -> str:
+    """The lab's own range as sent in the record: 'The lab's usual range is 3.5 to 5.3 mmol/L.'"""
+    low, high = result.get("range_low"), result.get("range_high")
+    unit = f" {result['unit']}" if result.get("unit") else ""
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        return f"The lab's usual range is {number(low)} to {number(high)}{unit}."
+    if isinstance(high, int | float):
+        return f"The lab's usual range is up to {number(high)}{unit}."
+    if isinstance(low, int | float):
+        return f"The lab's usual range is {number(low)}{unit} or more."
+    if result.get("range_text"):
+        return f"The lab's usual range is {result['range_text']}."
+    return ""
+
+
+def position_words(result: dict[str, Any]) -> str:
+    """Where the value sits, then the lab's range: 'This is in the usual range. The lab's ...'."""
+    return f"{DIRECTION_WORDS[direction(result)]} {range_words(result)}".strip()
+
+
 def is_abnormal(result: dict[str, Any]) -> bool:
     """Whether the lab or the range says the value is outside the usual range."""
     return direction(result) in ("above", "below", "outside")

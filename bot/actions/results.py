@@ -21,7 +21,6 @@ from bot.actions.base import (
     support_sensitive,
 )
 from bot.actions.formatting import (
-    DIRECTION_WORDS,
     chunk_lines,
     direction,
     display,
@@ -30,6 +29,7 @@ from bot.actions.formatting import (
     latest_by_name,
     nice_date,
     number,
+    position_words,
     remember,
     result_value,
     short,
@@ -166,7 +166,7 @@ class ActionResultDetail(PatientAction):
             when = entry_date(result)
             lines.append(f"{display(result)}: {result_value(result)}"
                          + (f" on {when}." if when else ".")
-                         + f" {DIRECTION_WORDS[direction(result)]}")
+                         + f" {position_words(result)}")
         for message in chunk_lines(f"From {ctx.whose} record:", lines):
             dispatcher.utter_message(text=message)
         explained = _explain(first, history[:-1])
@@ -183,6 +183,31 @@ class ActionResultDetail(PatientAction):
                 SlotSet("last_record_entry", str(first.get("id", ""))),
                 SlotSet("discussed_entries", remember(tracker.get_slot("discussed_entries"),
                                                       "results", latest))]
+
+
+def trend_chart(series: dict[str, Any]) -> dict[str, Any] | None:
+    """The portal's chart payload for one results/history series, or None under 2 points.
+
+    ``{"title", "unit", "points": [{"date": "YYYY-MM-DD", "value": number}, ...oldest first],
+    "range_low", "range_high"}``; only numeric values with a date are drawn.
+    """
+    raw = [p for p in series.get("points") or [] if isinstance(p, dict)]
+    points = sorted(
+        ({"date": str(p["effective"])[:10], "value": p["value"]} for p in raw
+         if isinstance(p.get("value"), int | float) and not isinstance(p.get("value"), bool)
+         and p.get("effective")),
+        key=lambda p: p["date"])
+    if len(points) < 2:
+        return None
+    latest = next((p for p in reversed(raw) if p.get("range_low") is not None
+                   or p.get("range_high") is not None), {})
+
+    def bound(value: Any) -> float | int | None:
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    return {"title": str(series.get("name") or "Results"), "unit": str(series.get("unit") or ""),
+            "points": points, "range_low": bound(latest.get("range_low")),
+            "range_high": bound(latest.get("range_high"))}
 
 
 class ActionResultTrend(PatientAction):
@@ -216,6 +241,10 @@ class ActionResultTrend(PatientAction):
                 continue
             dispatcher.utter_message(text=short(f"{one.get('name')}, oldest first: "
                                                 + ", then ".join(steps) + "."))
+            chart = trend_chart(one)
+            if chart is not None and ctx.channel != "sms":
+                # the portal draws it as an inline SVG; the text above stands alone (SMS)
+                dispatcher.utter_message(json_message={"chart": chart})
             last, before = points[-1].get("value"), points[-2].get("value")
             if isinstance(last, int | float) and isinstance(before, int | float):
                 change = ("It went up since the test before." if last > before else
@@ -245,7 +274,7 @@ class ActionResultWhyAbnormal(PatientAction):
                 when = entry_date(result)
                 dispatcher.utter_message(text=short(
                     f"{display(result)}: {result_value(result)}" + (f" on {when}." if when else ".")
-                    + f" {DIRECTION_WORDS[direction(result)]}"))
+                    + f" {position_words(result)}"))
             history = sorted((r for r in all_results if display(r) == display(flagged[0])),
                              key=sort_key)
             explained = _explain(flagged[0], history[:-1])

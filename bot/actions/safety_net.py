@@ -17,7 +17,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 _CLINICAL = re.compile(
-    r"\bshould (i|we|he|she|they)\b"
+    r"\b(should|shud|shld|shoud|sould) (i|we|he|she|they)\b"
+    r"|\bcan (i|we|he|she|they) still (drive|work|drink|eat|exercise|fly|travel|swim|have|go)\b"
     r"|\b(can|could|may|must) (i|we|he|she|they) (stop|start|take|drink|eat|skip|double|change|"
     r"increase|reduce|lower|raise|come off|go off|keep taking|carry on|still take|drive|exercise)\b"
     r"|\b(is|are|was) (it|this|that|these|they|my [\w/.-]+(?: [\w/.-]+)?|(?:a |an )?[\d.]+)"

@@ -244,3 +244,38 @@ def test_allergies_are_listed_with_their_reactions(conversation: Start,
                 assert allergy["reaction"] in turn.texts
         shown += 1
     assert shown, "the demo data should have at least one patient with allergies"
+
+
+def test_trend_sends_a_chart_of_the_patients_own_values_oldest_first(
+        conversation: Start, api_for_actions: TestClient, services, grant_for,
+        patient_ids) -> None:
+    token = services.settings.service_token
+    history = api_get(api_for_actions, token, grant_for("david"),
+                      f"/api/patients/{patient_ids['david']}/results/history")
+    amelia = api_get(api_for_actions, token, grant_for("amelia"),
+                     f"/api/patients/{patient_ids['amelia']}/results/history")
+    egfr = next(s for s in history if "egfr" in s["name"].lower())
+    expected = sorted((p["effective"][:10], p["value"]) for p in egfr["points"]
+                      if isinstance(p["value"], int | float))
+    assert len(expected) >= 2
+    turn = conversation("david").run(ActionResultTrend(), "has my kidney result changed",
+                                     "result_trend", [{"entity": "test_name", "value": "kidney"}])
+    charts = [m["custom"]["chart"] for m in turn.messages if (m.get("custom") or {}).get("chart")]
+    chart = next(c for c in charts if c["title"] == egfr["name"])
+    dates = [p["date"] for p in chart["points"]]
+    assert dates == sorted(dates)
+    assert [(p["date"], p["value"]) for p in chart["points"]] == expected
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in dates)
+    assert chart["unit"] == egfr["unit"]
+    assert {"title", "unit", "points", "range_low", "range_high"} <= chart.keys()
+    # only David's own values: none of Amelia's series are drawn
+    amelia_values = {(p["effective"][:10], p["value"]) for s in amelia for p in s["points"]}
+    for drawn in charts:
+        assert not {(p["date"], p["value"]) for p in drawn["points"]} & amelia_values
+    # the text still says it all (SMS gets no chart)
+    assert "88" in turn.texts and "71" in turn.texts
+    sms = conversation("david", channel="sms").run(
+        ActionResultTrend(), "has my kidney result changed", "result_trend",
+        [{"entity": "test_name", "value": "kidney"}])
+    assert not any(m.get("custom") for m in sms.messages)
+    assert "88" in sms.texts and "71" in sms.texts

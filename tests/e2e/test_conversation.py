@@ -69,6 +69,9 @@ def test_cholesterol_answer_shows_own_value_and_never_another_patients(stack: St
     answer = texts(body)
     assert status == 200
     assert f"{latest['value']:g}" in answer, answer
+    for bound in (latest["range_low"], latest["range_high"]):  # the lab's own range, as sent
+        if bound is not None:
+            assert f"{bound:g}" in answer, answer
 
     # Values that only another patient has must never appear in this patient's answers.
     other = login(stack, DEMO_USERS[2].username)
