@@ -88,23 +88,14 @@ class Services:
     def _escalate_red_flag(self, speaker: Speaker, text: str, category: str, channel: str,
                            key: str) -> Escalated:
         from api.chat.service import Escalated
-        from api.escalation.service import (
-            EscalationRequest,
-            create_escalation,
-            message_to_patient,
-        )
+        from api.escalation.service import escalate_red_flag, message_to_patient
 
-        request = EscalationRequest(
-            patient_id=speaker.patient_id, asked_by=speaker.user_id or None,
-            reason="red_flag", urgency="urgent",
-            patient_words=text[:4000], idempotency_key=key[:200],
-            transcript=[{"sender": "patient", "text": text[:4000]}],
-            entries=[{"section": "red_flag", "id": category}], channel=channel,
-            contact_preference="phone",  # a red flag: the practice should ring, not write
-        )
         with self.db.sessions() as session:
-            esc = create_escalation(session, request, policy=self.response_policy,
-                                    notify=self.live.publish)
+            esc = escalate_red_flag(
+                session, patient_id=speaker.patient_id, user_id=speaker.user_id or None,
+                text=text, channel=channel, idempotency_key=key, category=category,
+                contact_preference="phone",  # a red flag: the practice should ring, not write
+                policy=self.response_policy, notify=self.live.publish)
             return Escalated(reference=esc.reference,
                              message_to_patient=message_to_patient(esc, self.response_policy))
 

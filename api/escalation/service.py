@@ -281,6 +281,8 @@ def escalate_red_flag(
     text: str,
     channel: str,
     idempotency_key: str,
+    category: str | None = None,
+    contact_preference: str | None = None,
     policy: ResponsePolicy | None = None,
     notify: Notify | None = None,
 ) -> Escalation:
@@ -288,13 +290,16 @@ def escalate_red_flag(
 
     The relay has already shown the 999/111 signposting; this stores the escalation (committed
     before returning) so the practice sees it at the top of the queue. A re-sent message with
-    the same ``idempotency_key`` returns the escalation already stored.
+    the same ``idempotency_key`` returns the escalation already stored. ``category`` (the
+    screen's) is listed as the entry discussed; ``contact_preference`` defaults to the channel.
     """
     request = EscalationRequest(
         patient_id=patient_id, asked_by=user_id, reason="red_flag", urgency="urgent",
-        patient_words=text[:MAX_WORDS_CHARS], idempotency_key=idempotency_key,
+        patient_words=text[:MAX_WORDS_CHARS], idempotency_key=idempotency_key[:200],
         transcript=[{"sender": "patient", "text": text[:MAX_WORDS_CHARS]}],
-        channel=channel, contact_preference="sms" if channel == "sms" else "portal",
+        entries=[{"section": "red_flag", "id": category}] if category else [],
+        channel=channel,
+        contact_preference=contact_preference or ("sms" if channel == "sms" else "portal"),
     )
     return create_escalation(session, request, policy=policy, notify=notify)
 
