@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from api.chat.service import ChatOutcome, MessageRejected
 from api.services import Services, get_services
-from api.web.deps import Principal, get_principal
+from api.web.deps import Principal, get_principal, get_session
 from api.web.speaker import speaker_for
 
 router = APIRouter(tags=["chat"])
@@ -54,9 +55,10 @@ class ChatOut(BaseModel):
              responses={503: {"model": ChatOut, "description": "Assistant unavailable; kept"}})
 def chat(body: ChatIn, response: Response,
          principal: Annotated[Principal, Depends(get_principal)],
-         services: Annotated[Services, Depends(get_services)]) -> ChatOut:
+         services: Annotated[Services, Depends(get_services)],
+         session: Annotated[Session, Depends(get_session)]) -> ChatOut:
     """Screen the message for red flags, then relay it to the assistant."""
-    speaker = speaker_for(services, principal, body.patient_id)
+    speaker = speaker_for(session, principal, body.patient_id)
     try:
         outcome = services.chat.handle(speaker, body.message, "portal", body.message_id)
     except MessageRejected as exc:

@@ -45,7 +45,7 @@ def portal(request: Request, services: ServicesDep, principal: MaybePrincipal,
         return RedirectResponse("/login?next=/", status_code=303)
     if principal.is_staff:
         return RedirectResponse("/dashboard", status_code=303)
-    speaker = speaker_for(services, principal, patient)
+    speaker = speaker_for(session, principal, patient)
     subject = {"patient_id": speaker.patient_id, "proxy": speaker.proxy,
                "first_name": speaker.patient_first_name}
     return _templates().TemplateResponse(request, "portal.html", {
