@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,56 @@ MODEL = ROOT / "bot" / "models" / "plainrecord.tar.gz"
 
 class StackError(RuntimeError):
     """A server did not start."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (for tests and benchmarks)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def stop_process(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    """SIGTERM a server started in its own process group; SIGKILL it after ``grace`` seconds."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def start_api(env: Mapping[str, str], log_path: Path, *, port: int, host: str = "127.0.0.1",
+              extra_args: Sequence[str] = (), timeout: float = 30.0,
+              ) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the API alone under uvicorn (its own process group) and wait for ``/healthz``.
+
+    Returns:
+        The process and its base URL.
+
+    Raises:
+        StackError: uvicorn exited, or did not answer within ``timeout`` seconds.
+    """
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", host,
+             "--port", str(port), "--log-level", "warning", *extra_args],
+            cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://{host}:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise StackError(f"uvicorn exited; see {log_path}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    stop_process(proc)
+    raise StackError(f"uvicorn did not answer in {timeout:.0f} s; see {log_path}")
 
 
 @dataclass
@@ -129,17 +180,13 @@ class Stack:
                 time.sleep(0.5)
 
     def stop(self) -> None:
-        """Ask every server to stop, then make sure they have."""
+        """Ask every server to stop (all at once), then make sure they have."""
         for proc in self.procs.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for proc in self.procs.values():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_process(proc, grace=max(0.1, deadline - time.monotonic()))
         self.procs.clear()
 
     def __enter__(self) -> Stack:

@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +34,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from api.stack import StackError, free_port, start_api, stop_process  # noqa: E402
+
 
 @dataclass
 class Tally:
@@ -48,11 +48,6 @@ class Tally:
     failures: Counter[str] = field(default_factory=Counter)
     latencies_ms: list[float] = field(default_factory=list)
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _nhs_number(i: int) -> str:
@@ -95,38 +90,21 @@ def prepare(database_url: str, patients: int) -> list[tuple[str, str]]:
 def start_server(database_url: str, data_dir: Path, redis_url: str | None,
                  workers: int) -> tuple[subprocess.Popen[bytes], str]:
     """Start uvicorn (its own process group) and wait until it answers."""
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "PLAINRECORD_DATA_DIR": str(data_dir),
            "PLAINRECORD_DEMO_MODE": "true"}
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
-    log = (data_dir / "uvicorn.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--timeout-graceful-shutdown", "2"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit("the server did not start; see " + str(data_dir / "uvicorn.log"))
+    try:
+        return start_api(env, data_dir / "uvicorn.log", port=free_port(),
+                         extra_args=["--workers", str(workers), "--timeout-graceful-shutdown", "2"])
+    except StackError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
     """Stop only the server this script started."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    stop_process(proc)
 
 
 async def patient_loop(client: httpx.AsyncClient, headers: dict[str, str], seconds: float,

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +35,7 @@ from api.db import Database  # noqa: E402
 from api.migrations import upgrade  # noqa: E402
 from api.records.demo import DEMO_PASSWORD, load_demo  # noqa: E402
 from api.records.importer import import_bundle  # noqa: E402
+from api.stack import free_port, start_api, stop_process  # noqa: E402
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -93,11 +92,6 @@ def big_bundle(n: int = 1000) -> dict[str, Any]:
         entries.append({"resource": res})
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pct(values: list[float], p: float) -> float:
@@ -156,22 +150,11 @@ def run(backend: str, url: str, requests: int) -> None:
           f"issues); re-import {second:.2f} s ({again.created} created, {again.updated} updated)")
     db.engine.dispose()
 
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "PLAINRECORD_DEMO_MODE": "true",
            "PLAINRECORD_DATA_DIR": str(Path(tempfile.mkdtemp()))}
-    log = open(Path(env["PLAINRECORD_DATA_DIR"]) / "uvicorn.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_api(env, Path(env["PLAINRECORD_DATA_DIR"]) / "uvicorn.log",
+                             port=free_port())
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         def login(username: str) -> httpx.Cookies:
             with httpx.Client(base_url=base) as c:
                 r = c.post("/api/login", json={"username": username, "password": DEMO_PASSWORD})
@@ -193,9 +176,7 @@ def run(backend: str, url: str, requests: int) -> None:
                           f"{m['p50']:>8.1f} {m['p95']:>8.1f} {m['rps']:>7.1f} "
                           f"{int(m['errors']):>6}")
     finally:
-        server.terminate()
-        server.wait(10)
-        log.close()
+        stop_process(server)
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,15 +26,10 @@ import httpx
 from api.accounts.models import User
 from api.accounts.service import create_user
 from api.db import Database
-from api.stack import ROOT, Stack, StackConfig
+from api.stack import ROOT, Stack, StackConfig, free_port
 
 BENCH_PASSWORD = "bench-password"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pct(values: list[float], q: float) -> float:

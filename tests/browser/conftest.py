@@ -7,28 +7,19 @@ Chromium and axe-core come through tests/browser_support.py.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
+from api.stack import free_port, start_api, stop_process
 from tests.browser_support import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("PLAINRECORD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -55,7 +46,7 @@ def _prepare_database(url: str) -> None:
 
 def start_server(tmp: Path, redis_url: str | None) -> tuple[subprocess.Popen[bytes], Server]:
     """Start uvicorn in its own process group and wait for /healthz."""
-    port = _free_port()
+    port = free_port()
     database_url = f"sqlite:///{tmp / 'browser.sqlite3'}"
     if not (tmp / "browser.sqlite3").exists():
         _prepare_database(database_url)
@@ -64,36 +55,14 @@ def start_server(tmp: Path, redis_url: str | None) -> tuple[subprocess.Popen[byt
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
-    log = (tmp / f"uvicorn-{port}.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--timeout-graceful-shutdown", "1",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"uvicorn exited: {(tmp / f'uvicorn-{port}.log').read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return proc, Server(url, database_url, env)
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    stop_server(proc)
-    raise RuntimeError("uvicorn did not start in 30 s")
+    proc, url = start_api(env, tmp / f"uvicorn-{port}.log", port=port,
+                          extra_args=["--timeout-graceful-shutdown", "1"])
+    return proc, Server(url, database_url, env)
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
     """Stop the server we started (its own process group only)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+    stop_process(proc, grace=5)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def server_without_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app pointed at a Redis port nobody listens on."""
     proc, srv = start_server(tmp_path_factory.mktemp("noredis"),
-                             f"redis://127.0.0.1:{_free_port()}/0")
+                             f"redis://127.0.0.1:{free_port()}/0")
     yield srv
     stop_server(proc)
 

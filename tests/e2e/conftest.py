@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,13 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.stack import MODEL, ROOT, Stack, StackConfig
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from api.stack import MODEL, ROOT, Stack, StackConfig, free_port
 
 
 @pytest.fixture(scope="session")
